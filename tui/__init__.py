@@ -1,0 +1,1 @@
+"""Satchel's terminal side: the `satchel` CLI and the Textual bucket browser."""
