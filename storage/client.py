@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import codecs
 import contextlib
+import email.message
 import mimetypes
 import os
 import tempfile
@@ -18,7 +20,7 @@ from google.cloud.storage.retry import DEFAULT_RETRY
 from . import errors
 from ._errors_map import translate
 from .backends import Connection, connect
-from .names import glob_matches, validate_name
+from .names import compile_glob, glob_matches, validate_name
 from .object import Object, Page
 
 __all__ = ["Client"]
@@ -41,10 +43,21 @@ class _CountingReader:
         self._raw = raw
         self._progress = progress
         self._done = 0
+        self._start = self._tell()
+
+    def _tell(self) -> int | None:
+        try:
+            return self._raw.tell()
+        except (OSError, AttributeError, ValueError):
+            return None
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size)
         self._done += len(data)
+        position = self._tell()
+        # A retried chunk seeks back and is read again: report where we are, not the total read.
+        if self._start is not None and position is not None:
+            self._done = position - self._start
         self._progress(self._done)
         return data
 
@@ -105,9 +118,24 @@ class Client:
         self.retry_deadline = float(retry_deadline)
         self._lock = threading.Lock()
         self._conn: Connection | None = None
-        self._retry: Retry = DEFAULT_RETRY.with_deadline(self.retry_deadline).with_delay(
-            initial=0.25, maximum=4.0, multiplier=2.0
+        # retry_deadline=0 means no retries at all (google's media retry loop would still try
+        # a second time with a zero deadline).
+        self._retry: Retry | None = (
+            DEFAULT_RETRY.with_timeout(self.retry_deadline).with_delay(
+                initial=0.25, maximum=4.0, multiplier=2.0
+            )
+            if self.retry_deadline > 0
+            else None
         )
+
+    def __repr__(self) -> str:
+        # No I/O and no resolution: safe to call anywhere, even when nothing is configured.
+        parts = [repr(self._bucket_id)]
+        if self._endpoint:
+            parts.append(f"endpoint={self._endpoint!r}")
+        if self._backend:
+            parts.append(f"backend={self._backend!r}")
+        return f"Client({', '.join(parts)})"
 
     # ------------------------------------------------------------------ connection
     def _connection(self) -> Connection:
@@ -116,12 +144,28 @@ class Client:
             return conn
         with self._lock:
             if self._conn is None:
-                self._conn = connect(
-                    self._bucket_id,
-                    endpoint=self._endpoint,
-                    backend=self._backend,
-                    timeout=self.timeout,
-                )
+                try:
+                    self._conn = connect(
+                        self._bucket_id,
+                        endpoint=self._endpoint,
+                        backend=self._backend,
+                        timeout=self.timeout,
+                    )
+                except Exception as exc:
+                    # Finding credentials or the default bucket can fail in google-auth or
+                    # requests; callers only ever see our errors. Nothing is cached: the next
+                    # call tries again.
+                    mapped = translate(
+                        exc,
+                        bucket=self._bucket_id,
+                        object_name=None,
+                        endpoint=self._endpoint,
+                        retry_deadline=self.retry_deadline,
+                    )
+                    if mapped is None or mapped is exc:
+                        raise
+                    raise mapped from exc
+                _no_background_requests(self._conn.gcs)
             return self._conn
 
     @property
@@ -158,6 +202,15 @@ class Client:
         except Exception:  # noqa: BLE001 - we only refine an error already being raised
             return False
 
+    def _no_bucket(self, object_name: str | None) -> errors.BucketNotFoundError:
+        return errors.BucketNotFoundError(
+            f"No such bucket: {self.bucket_name}",
+            status_code=404,
+            bucket=self.bucket_name,
+            object_name=object_name,
+            hint="check the bucket name",
+        )
+
     @contextlib.contextmanager
     def _errors(self, object_name: str | None) -> Iterator[None]:
         try:
@@ -180,6 +233,36 @@ class Client:
         # A write is retried only when a precondition makes a repeat harmless.
         return self._retry if if_generation_match is not None else None
 
+    def _check_generation(self, name: str, expected: int, *, missing_ok: bool = True) -> None:
+        """Enforce ``if_generation_match`` ourselves before a write.
+
+        GCS checks the precondition on the server; the local fake-gcs-server ignores it on
+        delete, on copy onto an existing object and on resumable uploads. Checking here too
+        makes a stale generation fail the same way everywhere (on GCS the server's own
+        check still closes the window between this read and the write).
+        """
+        with self._errors(name):
+            blob = self._bucket().get_blob(name, timeout=self.timeout, retry=self._retry)
+        if blob is None:
+            if self._bucket_missing():
+                raise self._no_bucket(name)
+            if not missing_ok:
+                return  # let the write itself report the missing object
+            current = 0
+        else:
+            current = int(blob.generation or 0)
+        if current != expected:
+            bucket = self.bucket_name
+            now = "does not exist" if current == 0 else f"is at generation {current}"
+            raise errors.PreconditionFailedError(
+                f"{name} in bucket {bucket} changed meanwhile: it {now}, "
+                f"expected generation {expected}",
+                status_code=412,
+                bucket=bucket,
+                object_name=name,
+                hint="reload it and try again",
+            )
+
     # ------------------------------------------------------------------ Replit's API
     def copy(
         self, object_name: str, dest_object_name: str, *, if_generation_match: int | None = None
@@ -196,6 +279,8 @@ class Client:
         bucket = self._bucket()
         source = bucket.blob(object_name)
         dest = bucket.blob(dest_object_name)
+        if if_generation_match is not None:
+            self._check_generation(dest_object_name, if_generation_match)
         with self._errors(object_name):
             token: str | None = None
             while True:
@@ -224,6 +309,8 @@ class Client:
         """
         self._name(object_name)
         try:
+            if if_generation_match is not None:
+                self._check_generation(object_name, if_generation_match, missing_ok=False)
             with self._errors(object_name):
                 self._bucket().blob(object_name).delete(
                     if_generation_match=if_generation_match,
@@ -249,12 +336,10 @@ class Client:
         """The object's contents as text, decoded with the charset of its Content-Type, else UTF-8."""
         self._name(object_name)
         with self._errors(object_name):
-            text: str = (
-                self._bucket()
-                .blob(object_name)
-                .download_as_text(timeout=self.timeout, retry=self._retry)
-            )
-            return text
+            blob = self._bucket().blob(object_name)
+            data: bytes = blob.download_as_bytes(timeout=self.timeout, retry=self._retry)
+        # The download fills in the Content-Type the server sent with the data.
+        return data.decode(_charset(blob.content_type))
 
     def download_to_filename(
         self, object_name: str, dest_filename: str, *, progress: Progress | None = None
@@ -299,13 +384,7 @@ class Client:
                 self._bucket().blob(object_name).exists(timeout=self.timeout, retry=self._retry)
             )
         if not found and self._bucket_missing():
-            raise errors.BucketNotFoundError(
-                f"No such bucket: {self.bucket_name}",
-                status_code=404,
-                bucket=self.bucket_name,
-                object_name=object_name,
-                hint="check the bucket name",
-            )
+            raise self._no_bucket(object_name)
         return found
 
     def list(
@@ -328,7 +407,9 @@ class Client:
             match_glob=match_glob,
             start_offset=start_offset,
             end_offset=end_offset,
-            page_size=min(max_results, 1000) if max_results else 1000,
+            # A server that ignores match_glob returns everything: small pages would then cost
+            # a request per few objects while looking for max_results matches.
+            page_size=min(max_results, 1000) if max_results and match_glob is None else 1000,
         ):
             found.append(obj)
             if max_results is not None and len(found) >= max_results:
@@ -420,6 +501,8 @@ class Client:
         Pass the returned ``next_page_token`` back to get the next page. With ``match_glob``
         a page may hold fewer objects than ``page_size`` (even none) and still have a next one.
         """
+        if match_glob is not None:
+            compile_glob(match_glob)  # a malformed pattern fails here, before any request
         with self._errors(None):
             iterator = self._bucket().list_blobs(
                 prefix=prefix or None,
@@ -450,7 +533,7 @@ class Client:
     ) -> Iterator[Object]:
         """Every matching object, streamed page by page in lexicographic order."""
         if match_glob is not None:
-            glob_matches(match_glob, "")  # a malformed pattern fails here, before any request
+            compile_glob(match_glob)  # a malformed pattern fails here, before any request
         with self._errors(None):
             iterator = self._bucket().list_blobs(
                 prefix=prefix or None,
@@ -532,9 +615,13 @@ class Client:
         """Stream an open binary file into an object, in bounded-size chunks."""
         self._name(name)
         source: Any = _CountingReader(fileobj, progress) if progress else fileobj
+        resumable = size is None or size > SINGLE_REQUEST_MAX
+        if resumable and if_generation_match is not None:
+            # The local server ignores preconditions on resumable uploads.
+            self._check_generation(name, if_generation_match)
         with self._errors(name):
             blob = self._bucket().blob(name)
-            if size is None or size > SINGLE_REQUEST_MAX:
+            if resumable:
                 blob.chunk_size = UPLOAD_CHUNK_SIZE
             blob.upload_from_file(
                 source,
@@ -546,12 +633,54 @@ class Client:
             )
 
 
+def _charset(content_type: str | None) -> str:
+    """The charset named in a Content-Type, if Python knows it, else UTF-8."""
+    if content_type:
+        message = email.message.Message()
+        message["Content-Type"] = content_type
+        charset = message.get_content_charset()
+        if charset:
+            try:
+                return codecs.lookup(charset).name
+            except LookupError:
+                pass  # an unknown charset: UTF-8, as when none is given
+    return "utf-8"
+
+
+def _no_background_requests(gcs: Any) -> None:
+    """Stop google-cloud-storage (3.17+) from fetching bucket metadata in background threads.
+
+    For tracing attributes it fetches each bucket's metadata on first use, in a daemon thread,
+    with its own 120 s retry: an extra request we never asked for, retried against a dead
+    server long after our call gave up. Every use of the cache checks for None.
+    """
+    if getattr(gcs, "_bucket_metadata_cache", None) is not None:
+        gcs._bucket_metadata_cache = None
+
+
+def _read_umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    # Elsewhere: set-and-restore, once, at import (under the import lock), never per call:
+    # os.umask is process-global, so doing it per download would race with other threads.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 def _copy_mode(existing: str, tmp: str) -> None:
-    """Give the new file the old one's permissions, or the umask's defaults."""
+    """Give the new file the old one's permissions, or what a new file would get."""
     try:
         mode = os.stat(existing).st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = 0o666 & ~_UMASK
     os.chmod(tmp, mode)

@@ -108,7 +108,9 @@ def _translate(pattern: str) -> str:
         if ch == "?":
             out.append("[^/]")
         elif ch == "[":
-            end = pattern.find("]", i + 2 if pattern.startswith(("[!", "[^"), i) else i + 1)
+            # A ']' right after '[' (or '[!') is a member, as in fnmatch: '[]a]', '[!]]'.
+            first = i + 2 if pattern.startswith(("[!", "[^"), i) else i + 1
+            end = pattern.find("]", first + 1)
             if end == -1:
                 out.append(re.escape(ch))
             else:
@@ -116,7 +118,12 @@ def _translate(pattern: str) -> str:
                 negate = body[:1] in ("!", "^")
                 if negate:
                     body = body[1:]
-                body = body.replace("\\", "\\\\").replace("^", "\\^").replace("[", "\\[")
+                body = (
+                    body.replace("\\", "\\\\")
+                    .replace("^", "\\^")
+                    .replace("[", "\\[")
+                    .replace("]", "\\]")
+                )
                 out.append(f"[{'^' if negate else ''}{body}]")
                 i = end + 1
                 continue
@@ -138,7 +145,11 @@ def _translate(pattern: str) -> str:
 
 @lru_cache(maxsize=64)
 def compile_glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(_translate(pattern), re.DOTALL)
+    """The compiled pattern; a malformed one raises ValueError."""
+    try:
+        return re.compile(_translate(pattern), re.DOTALL)
+    except re.error as exc:
+        raise ValueError(f"match_glob {pattern!r} is not a valid pattern: {exc}") from exc
 
 
 def glob_matches(pattern: str, name: str) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from storage import Client
+from tests.faultproxy import FaultProxy
 from tests.servers import GcsServer, running_server
 
 _counter = itertools.count()
@@ -58,3 +59,10 @@ def fresh_server(tmp_path: Path) -> Iterator[GcsServer]:
     """A server of the test's own, for tests that stop or kill it."""
     with running_server(tmp_path / "gcs") as server:
         yield server
+
+
+@pytest.fixture
+def proxy(gcs_server: GcsServer) -> Iterator[FaultProxy]:
+    """A fault-injecting proxy in front of the session server (see tests/faultproxy.py)."""
+    with FaultProxy(gcs_server.url) as p:
+        yield p
