@@ -27,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -142,7 +143,7 @@ def _prepare(data_dir: Path) -> None:
     try:
         (data_dir / OBJECTS_DIR).mkdir(parents=True, exist_ok=True)
         (data_dir / LEASES_DIR).mkdir(exist_ok=True)
-        probe = data_dir / ".write-test"
+        probe = data_dir / f".write-test-{os.getpid()}-{threading.get_ident()}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
