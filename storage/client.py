@@ -11,6 +11,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import IO, Any, BinaryIO, Union
 
 from google.api_core import exceptions as api_exceptions
@@ -63,6 +64,25 @@ class _CountingReader:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._raw, name)
+
+
+class _PipeReader:
+    """A non-seekable stream (a pipe, stdin) with the ``tell()`` a resumable upload needs."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self._position += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self._position
+
+    def seekable(self) -> bool:
+        return False
 
 
 class _CountingWriter:
@@ -591,6 +611,35 @@ class Client:
                 raise
             return data
 
+    def signed_url(self, name: str, *, expires: timedelta = timedelta(hours=1)) -> str:
+        """A V4 signed URL to GET the object until ``expires`` from now.
+
+        Needs credentials that can sign (a service-account key). Raises CredentialsError with
+        the reason otherwise: the local server and emulators have no keys, and user or
+        token-only credentials cannot sign.
+        """
+        self._name(name)
+        conn = self._connection()
+        if conn.backend in ("local", "emulator"):
+            raise errors.CredentialsError(
+                f"Cannot sign a URL on the {conn.backend} backend: it has no signing keys",
+                bucket=conn.bucket_name,
+                object_name=name,
+                hint="signed URLs need Google Cloud Storage with a service-account key",
+            )
+        try:
+            url: str = conn.bucket.blob(name).generate_signed_url(
+                version="v4", expiration=expires, method="GET"
+            )
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise errors.CredentialsError(
+                f"These credentials cannot sign URLs ({conn.credentials_source})",
+                bucket=conn.bucket_name,
+                object_name=name,
+                hint="use a service-account key (GOOGLE_APPLICATION_CREDENTIALS)",
+            ) from exc
+        return url
+
     def download_to_file(
         self, name: str, fileobj: BinaryIO, *, progress: Progress | None = None
     ) -> None:
@@ -614,7 +663,12 @@ class Client:
     ) -> None:
         """Stream an open binary file into an object, in bounded-size chunks."""
         self._name(name)
-        source: Any = _CountingReader(fileobj, progress) if progress else fileobj
+        source: Any = fileobj
+        if not _seekable(fileobj):
+            source = _PipeReader(fileobj)
+            size = None  # whatever was claimed, a pipe's end is found by reading it
+        if progress:
+            source = _CountingReader(source, progress)
         resumable = size is None or size > SINGLE_REQUEST_MAX
         if resumable and if_generation_match is not None:
             # The local server ignores preconditions on resumable uploads.
@@ -631,6 +685,13 @@ class Client:
                 timeout=self.timeout,
                 retry=self._write_retry(if_generation_match),
             )
+
+
+def _seekable(fileobj: Any) -> bool:
+    try:
+        return bool(fileobj.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _charset(content_type: str | None) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storage import Client, Object
+from storage.names import validate_name
 
 __all__ = [
     "Cancelled",
@@ -252,6 +253,11 @@ def plan_download(
         for obj in objects:
             rel = relative(obj.name)
             if not rel or rel.endswith("/"):  # a "folder marker" object: nothing to write
+                skipped.append(obj.name)
+                continue
+            try:
+                validate_name(obj.name)  # a name the Client refuses cannot be downloaded
+            except ValueError:
                 skipped.append(obj.name)
                 continue
             try:
