@@ -92,6 +92,17 @@ def local_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
 def test_a_name_round_trips_or_is_refused_before_any_request(
     local_client: Client, name: str
 ) -> None:
+    _round_trip_or_refused(local_client, name)
+
+
+@pytest.mark.slow
+@settings(HOSTILE, max_examples=2000)
+@given(name=names)
+def test_many_more_names_nightly(local_client: Client, name: str) -> None:
+    _round_trip_or_refused(local_client, name)
+
+
+def _round_trip_or_refused(local_client: Client, name: str) -> None:
     full = f"h{next(_counter)}/{name}"  # its own prefix: `a` and `a/b` can't both exist here
     try:
         local_client.upload_from_bytes(full, b"payload")
