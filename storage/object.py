@@ -31,6 +31,23 @@ class Object:
     @classmethod
     def from_blob(cls, blob: Any) -> Object:
         """Build from a google-cloud-storage ``Blob`` (its metadata as the server returned it)."""
+        props = getattr(blob, "_properties", None)
+        if isinstance(props, dict):
+            # The raw JSON resource: several times faster than the Blob's parsing properties,
+            # which matters for listings of many thousands of objects.
+            try:
+                return cls(
+                    name=blob.name,
+                    size=_int(props.get("size")),
+                    content_type=props.get("contentType"),
+                    updated=_time(props.get("updated")),
+                    md5_hash=props.get("md5Hash"),
+                    crc32c=props.get("crc32c"),
+                    generation=_int(props.get("generation")),
+                    etag=props.get("etag"),
+                )
+            except (TypeError, ValueError):
+                pass  # something unusual: let google-cloud-storage parse it
         return cls(
             name=blob.name,
             size=blob.size,
@@ -57,3 +74,14 @@ class Page:
     objects: list[Object]
     prefixes: list[str]
     next_page_token: str | None
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _time(value: Any) -> datetime | None:
+    """RFC 3339 as GCS sends it (``2026-01-02T03:04:05.678Z``), timezone-aware."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
