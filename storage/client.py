@@ -29,7 +29,7 @@ __all__ = ["Client"]
 Progress = Callable[[int], None]
 
 #: Resumable uploads send the file in chunks of this size, so memory stays bounded.
-UPLOAD_CHUNK_SIZE = 8 * 1024 * 1024
+UPLOAD_CHUNK_SIZE = 16 * 1024 * 1024
 #: Files up to this size go in one multipart request.
 SINGLE_REQUEST_MAX = 8 * 1024 * 1024
 
@@ -388,7 +388,10 @@ class Client:
             with os.fdopen(fd, "wb") as fh:
                 self.download_to_file(object_name, fh, progress=progress)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if os.path.exists(dest):
+                    # Replacing a file: make the new data durable before the rename, so a
+                    # crash cannot leave an empty file where the old one was.
+                    os.fsync(fh.fileno())
             _copy_mode(dest, tmp)
             os.replace(tmp, dest)
         except BaseException:
@@ -427,9 +430,10 @@ class Client:
             match_glob=match_glob,
             start_offset=start_offset,
             end_offset=end_offset,
-            # A server that ignores match_glob returns everything: small pages would then cost
-            # a request per few objects while looking for max_results matches.
-            page_size=min(max_results, 1000) if max_results and match_glob is None else 1000,
+            # The server's own page size otherwise (GCS: 1,000): some servers pay for every
+            # page with a scan of the whole bucket. A server that ignores match_glob returns
+            # everything, so with a glob a small max_results must not shrink the pages.
+            page_size=min(max_results, 1000) if max_results and match_glob is None else None,
         ):
             found.append(obj)
             if max_results is not None and len(found) >= max_results:
@@ -549,7 +553,7 @@ class Client:
         match_glob: str | None = None,
         start_offset: str | None = None,
         end_offset: str | None = None,
-        page_size: int = 1000,
+        page_size: int | None = 1000,
     ) -> Iterator[Object]:
         """Every matching object, streamed page by page in lexicographic order."""
         if match_glob is not None:

@@ -12,6 +12,7 @@ import pytest
 
 import storage
 from storage import Client, errors
+from storage.client import UPLOAD_CHUNK_SIZE
 from tests.faultproxy import FaultProxy, gcs_error
 
 
@@ -38,7 +39,7 @@ def test_streams_a_resumable_upload_through_the_proxy(
     proxy: FaultProxy, bucket: str, tmp_path: Path
 ) -> None:
     src = tmp_path / "big.bin"
-    data = os.urandom(20 * 1024 * 1024 + 123)
+    data = os.urandom(2 * UPLOAD_CHUNK_SIZE + 123)  # three chunks
     src.write_bytes(data)
     c = _client(proxy, bucket, timeout=30)
     c.upload_from_filename("big.bin", str(src))
