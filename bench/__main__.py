@@ -479,13 +479,16 @@ def main() -> None:
     text = render(figures, params, time.perf_counter() - started)
     out = args.out or (None if smoke else ROOT / "BENCHMARKS.md")
     if out is not None:
-        out.write_text(text + MISSED_NOTES if not smoke else text)
+        # The hand-written analysis below the marker (causes of missed targets) is kept.
+        notes = ""
+        if out.exists() and NOTES_MARKER in out.read_text():
+            notes = "\n" + NOTES_MARKER + out.read_text().split(NOTES_MARKER, 1)[1]
+        out.write_text(text + notes)
         log(f"wrote {out}")
     print(text)
 
 
-#: Causes of missed targets, filled in from the committed run (see BENCHMARKS.md).
-MISSED_NOTES = ""
+NOTES_MARKER = "<!-- analysis: kept when the bench rewrites this file -->"
 
 if __name__ == "__main__":
     main()

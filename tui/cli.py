@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -91,11 +90,22 @@ def errors_as_exit() -> Iterator[None]:
         fail("interrupted", 130)
 
 
-def progress_bar(total: int, label: str) -> Any:
-    """A progress bar on a terminal; nothing when stderr is piped."""
+@contextmanager
+def reporter(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on a terminal (on stderr), fed with "done so far" counts; None in pipes."""
     if not sys.stderr.isatty():
-        return None
-    return click.progressbar(length=max(total, 1), label=shown(label)[:40], file=sys.stderr)
+        yield None
+        return
+    with click.progressbar(length=max(total, 1), label=shown(label)[:40], file=sys.stderr) as bar:
+        last = [0]
+
+        def report(done: int) -> None:
+            if bar.length is not None and done > bar.length:
+                bar.length = done
+            bar.update(done - last[0])
+            last[0] = done
+
+        yield report
 
 
 def _human(size: int | None) -> str:
@@ -350,7 +360,8 @@ def put(
                 plan = ops.plan_upload(client, local, prefix)
                 if no_clobber:
                     plan = plan.without_existing()
-                _upload_plan(client, plan, f"put {source}")
+                with reporter(plan.total_bytes, f"put {source}") as report:
+                    ops.upload_items(client, plan, _progress(plan.total_bytes, report))
                 continue
             if not local.exists():
                 fail(f"No such file: {source}")
@@ -358,40 +369,8 @@ def put(
             if no_clobber and client.exists(name):
                 warn(f"skipped {name}: it exists")
                 continue
-            bar = progress_bar(local.stat().st_size, name)
-            _with_bar(bar, partial(client.upload_from_filename, name, str(local)))
-
-
-def _with_bar(bar: Any, action: Callable[..., None]) -> None:
-    """Run ``action(progress=...)``, with a progress bar when there is one."""
-    if bar is None:
-        action(progress=None)
-        return
-    with bar:
-        last = [0]
-
-        def update(done: int) -> None:
-            bar.update(done - last[0])
-            last[0] = done
-
-        action(progress=update)
-
-
-def _upload_plan(client: Client, plan: Any, label: str) -> None:
-    from tui import ops
-
-    bar = progress_bar(plan.total_bytes, label)
-    if bar is None:
-        ops.upload_items(client, plan, ops.Progress(plan.total_bytes))
-        return
-    with bar:
-        last = [0]
-
-        def report(done: int) -> None:
-            bar.update(done - last[0])
-            last[0] = done
-
-        ops.upload_items(client, plan, ops.Progress(plan.total_bytes, report))
+            with reporter(local.stat().st_size, name) as report:
+                client.upload_from_filename(name, str(local), progress=report)
 
 
 @cli.command()
@@ -437,7 +416,8 @@ def get(options: Options, recursive: bool, sources: tuple[str, ...], dest: str) 
                 target.mkdir(parents=True, exist_ok=True)
                 plan = ops.plan_download(client, objects, target, _after(cut), False)
                 skipped += plan.skipped
-                _download_plan(client, plan, f"get {source}")
+                with reporter(plan.total_bytes, f"get {source}") as report:
+                    ops.download_items(client, plan, _progress(plan.total_bytes, report))
                 continue
             if target.is_dir() or dest.endswith(("/", os.sep)) or many:
                 target.mkdir(parents=True, exist_ok=True)
@@ -446,12 +426,18 @@ def get(options: Options, recursive: bool, sources: tuple[str, ...], dest: str) 
             else:
                 file = target
             size = client.stat(path).size or 0
-            bar = progress_bar(size, path)
-            _with_bar(bar, partial(client.download_to_filename, path, str(file)))
+            with reporter(size, path) as report:
+                client.download_to_filename(path, str(file), progress=report)
         if skipped:
             for name in skipped:
                 warn(f"skipped {name!r}: it cannot be written safely under {dest}")
             fail(f"{len(skipped)} object(s) skipped")
+
+
+def _progress(total: int, report: Callable[[int], None] | None) -> Any:
+    from tui import ops
+
+    return ops.Progress(total, report) if report is not None else ops.Progress(total)
 
 
 def _after(cut: int) -> Callable[[str], str]:
@@ -461,23 +447,6 @@ def _after(cut: int) -> Callable[[str], str]:
         return name[cut:]
 
     return relative
-
-
-def _download_plan(client: Client, plan: Any, label: str) -> None:
-    from tui import ops
-
-    bar = progress_bar(plan.total_bytes, label)
-    if bar is None:
-        ops.download_items(client, plan, ops.Progress(plan.total_bytes))
-        return
-    with bar:
-        last = [0]
-
-        def report(done: int) -> None:
-            bar.update(done - last[0])
-            last[0] = done
-
-        ops.download_items(client, plan, ops.Progress(plan.total_bytes, report))
 
 
 # ---------------------------------------------------------------------------------------- cp/mv/rm
@@ -738,19 +707,8 @@ def demo(options: Options) -> None:
                 f"satchel demo only seeds the embedded local server, not {client.backend} "
                 "(run `satchel --backend local demo`)"
             )
-        bar = progress_bar(1, "seeding")
-        if bar is None:
-            count = seed(client)
-        else:
-            with bar:
-                last = [0]
-
-                def report(done: int, total: int) -> None:
-                    bar.length = total
-                    bar.update(done - last[0])
-                    last[0] = done
-
-                count = seed(client, progress=report)
+        with reporter(1, "seeding") as report:
+            count = seed(client, progress=(lambda done, total: report(done)) if report else None)
     click.echo(
         f"Seeded {count} objects into gs://{client.bucket_name}/ on the local server. Run `satchel` to browse."
     )
