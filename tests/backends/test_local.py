@@ -162,3 +162,14 @@ def test_unusable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
         local_server.ensure_running(blocker / "data")
     assert "not usable" in str(info.value)
     assert str(blocker) in str(info.value)
+
+
+def test_a_replit_style_script_chooses_the_local_backend_by_environment(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SATCHEL_BACKEND", "local")
+    client = Client()  # exactly as a script written for Replit's SDK
+    client.upload_from_text("file.json", '{"ok": true}')
+    assert client.download_as_text("file.json") == '{"ok": true}'
+    assert [o.name for o in client.list()] == ["file.json"]
+    assert client.describe()["backend"] == "local"

@@ -338,3 +338,13 @@ def test_ls_r_streams_its_first_line_before_the_listing_ends(tmp_path: Path) -> 
     assert first == b"p/00000\n"
     assert still_running, "ls -r printed nothing until the whole listing was done"
     assert len(rest) == 9_999
+
+
+def test_info_names_an_emulator_endpoint(
+    satchel: Satchel, gcs_server: GcsServer, bucket: str
+) -> None:
+    info = out(satchel("info"))
+    assert "emulator" in info
+    assert gcs_server.url in info
+    assert bucket in info
+    assert "anonymous" in info
