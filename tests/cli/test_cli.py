@@ -37,9 +37,10 @@ class Satchel:
         self, *args: str, input: bytes | None = None, bare: bool = False
     ) -> subprocess.CompletedProcess[bytes]:
         argv = [sys.executable, "-m", "tui.cli", *args] if bare else [*self.base, *args]
+        # Never the developer's terminal as stdin (`rm -r` would ask it): an empty pipe.
         return subprocess.run(
             argv,
-            input=input,
+            input=input if input is not None else b"",
             capture_output=True,
             cwd=self.cwd,
             env=self.env,
@@ -348,3 +349,38 @@ def test_info_names_an_emulator_endpoint(
     assert gcs_server.url in info
     assert bucket in info
     assert "anonymous" in info
+
+
+def test_replit_tokens_never_reach_the_output(satchel: Satchel, gcs_server: GcsServer) -> None:
+    from tests.backends.sidecar import ACCESS_TOKEN, SUBJECT_TOKEN, FakeSidecar
+
+    with FakeSidecar() as sidecar:
+        gcs_server.create_bucket(sidecar.bucket)
+        env = dict(satchel.env, SATCHEL_REPLIT_SIDECAR=sidecar.url)
+        base = [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "--backend",
+            "replit",
+            "--endpoint",
+            gcs_server.url,
+        ]
+        runs = [
+            subprocess.run(
+                [*base, *args], input=b"data", capture_output=True, env=env, timeout=60, check=False
+            )
+            for args in (
+                ["put", "-", "t.txt"],
+                ["ls", "-l"],
+                ["stat", "t.txt"],
+                ["cat", "missing"],
+                ["info"],
+            )
+        ]
+        assert sidecar.exchanges, "the token exchange never happened"
+    assert [r.returncode for r in runs] == [0, 0, 0, 1, 0]
+    for run in runs:
+        for secret in (ACCESS_TOKEN, SUBJECT_TOKEN):
+            assert secret.encode() not in run.stdout + run.stderr
+    assert b"replit" in runs[-1].stdout

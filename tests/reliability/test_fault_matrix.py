@@ -85,8 +85,8 @@ class Fault:
     name: str
     apply: Callable[[FaultProxy, str], Any]
     #: The outcome for a read, and for a write (an error type, or OK).
-    read: type[Exception] | None
-    write: type[Exception] | None
+    read: type[Exception] | tuple[type[Exception], ...] | None
+    write: type[Exception] | tuple[type[Exception], ...] | None
 
 
 FAULTS = [
@@ -133,6 +133,12 @@ FAULTS = [
         errors.ServerError,
     ),
     Fault(
+        "500-always",
+        lambda p, b: p.respond(500, gcs_error.backend_error(500)),
+        errors.ServerError,
+        errors.ServerError,
+    ),
+    Fault(
         "503-once",
         lambda p, b: p.respond(503, gcs_error.backend_error(503), times=1),
         OK,
@@ -156,7 +162,7 @@ FAULTS = [
         "hang",
         lambda p, b: p.hang(),
         (errors.RequestTimeoutError, errors.ConnectionFailedError),
-        errors.RequestTimeoutError,  # type: ignore[arg-type]
+        errors.RequestTimeoutError,
     ),
 ]
 
