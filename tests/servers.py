@@ -110,6 +110,22 @@ def running_server(root: Path, backend: str = "filesystem") -> Iterator[GcsServe
         server.stop()
 
 
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses (hex, as /proc/net/tcp writes them) listening on ``port``."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            address, hex_port = fields[1].rsplit(":", 1)
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A = LISTEN
+                found.add(address)
+    return found
+
+
 def env_without_storage() -> dict[str, str]:
     """The environment for a subprocess, with none of the developer's storage settings."""
     return {

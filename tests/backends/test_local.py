@@ -16,6 +16,7 @@ from storage import Client, local_server
 from storage.backends import default_backend_for_tools
 from storage.errors import DefaultBucketError
 from storage.names import InvalidObjectNameError
+from tests.servers import listening_addresses
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,22 +42,6 @@ def _run(code: str, data_dir: Path) -> str:
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
-
-
-def _listening_addresses(port: int) -> set[str]:
-    """Local addresses bound to ``port`` in LISTEN state, from /proc/net/tcp{,6}."""
-    found: set[str] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            address, hex_port = fields[1].rsplit(":", 1)
-            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A = LISTEN
-                found.add(address)
-    return found
 
 
 def test_library_client_never_picks_the_local_server_silently() -> None:
@@ -119,7 +104,7 @@ def test_concurrent_starts_make_one_server(data_dir: Path) -> None:
 
 def test_listens_on_loopback_only(data_dir: Path) -> None:
     server = local_server.ensure_running(data_dir)
-    addresses = _listening_addresses(server.port)
+    addresses = listening_addresses(server.port)
     assert addresses, "the server's listening socket was not found"
     assert addresses == {"0100007F"}, addresses  # 127.0.0.1, nothing else
 

@@ -13,30 +13,14 @@ from hypothesis import strategies as st
 from storage import Client, errors
 from tests.backends.sidecar import ACCESS_TOKEN, SUBJECT_TOKEN, FakeSidecar
 from tests.faultproxy import FaultProxy, gcs_error
-from tests.servers import GcsServer
+from tests.servers import GcsServer, listening_addresses
 from tui.ops import safe_local_path
-
-
-def _listening_addresses(port: int) -> set[str]:
-    """The local addresses of the sockets listening on ``port`` (from /proc/net/tcp{,6})."""
-    found: set[str] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            address, port_hex = fields[1].rsplit(":", 1)
-            if int(port_hex, 16) == port and fields[3] == "0A":  # 0A = LISTEN
-                found.add(address)
-    return found
 
 
 def test_the_test_server_listens_on_loopback_only(gcs_server: GcsServer) -> None:
     if not Path("/proc/net/tcp").exists():
         pytest.skip("no /proc/net/tcp to read listening sockets from")
-    addresses = _listening_addresses(gcs_server.port)
+    addresses = listening_addresses(gcs_server.port)
     assert addresses, f"nothing listens on port {gcs_server.port}"
     assert addresses == {"0100007F"}, addresses  # 127.0.0.1, and no wildcard or IPv6 socket
 
