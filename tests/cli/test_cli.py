@@ -354,7 +354,7 @@ def test_info_names_an_emulator_endpoint(
 def test_replit_tokens_never_reach_the_output(satchel: Satchel, gcs_server: GcsServer) -> None:
     from tests.backends.sidecar import ACCESS_TOKEN, SUBJECT_TOKEN, FakeSidecar
 
-    with FakeSidecar() as sidecar:
+    with FakeSidecar(bucket=f"replit-cli-{os.getpid()}") as sidecar:
         gcs_server.create_bucket(sidecar.bucket)
         env = dict(satchel.env, SATCHEL_REPLIT_SIDECAR=sidecar.url)
         base = [
