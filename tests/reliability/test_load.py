@@ -131,7 +131,7 @@ async def test_browser_keeps_scrolling_while_four_transfers_run(
     seed(client, {f"many/{i:03d}.txt": b"line\n" * 50 for i in range(150)})
     seed(client, {f"batch{k}/{i:02d}.bin": b"x" * 2000 for k in range(4) for i in range(15)})
     slow = Client(bucket, endpoint=proxy.url, timeout=5, retry_deadline=5)
-    proxy.delay(1.0, path=r"alt=media")  # every download takes a while: 15 s a batch
+    proxy.delay(2.0, path=r"alt=media")  # every download takes a while: 30 s a batch
     app = make_app(slow, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
